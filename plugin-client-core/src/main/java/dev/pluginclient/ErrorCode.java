@@ -1,0 +1,32 @@
+package dev.pluginclient;
+
+/**
+ * Machine-readable reason of a {@link PluginException}, stable across releases so that callers and
+ * metrics can branch on it instead of on message text.
+ */
+public enum ErrorCode {
+    INVALID_CONFIGURATION,
+    EXECUTABLE_NOT_FOUND,
+    EXECUTABLE_NOT_RUNNABLE,
+    CHECKSUM_MISMATCH,
+    START_FAILED,
+    EXITED_BEFORE_HANDSHAKE,
+    HANDSHAKE_TIMEOUT,
+    INVALID_HANDSHAKE,
+    INCOMPATIBLE_CORE_VERSION,
+    INCOMPATIBLE_APP_VERSION,
+    UNSUPPORTED_PROTOCOL,
+    UNSUPPORTED_NETWORK,
+    REMOTE_ADDRESS_REJECTED,
+    SOCKET_PATH_TOO_LONG,
+    INVALID_CERTIFICATE,
+    MISSING_CERTIFICATE,
+    CONNECT_FAILED,
+    HEALTH_CHECK_FAILED,
+    REATTACH_FAILED,
+    PLUGIN_EXITED,
+    CIRCUIT_OPEN,
+    PLUGIN_FAILED,
+    PLUGIN_STOPPED,
+    RESTARTING
+}
