@@ -153,6 +153,9 @@ public final class ProcessStarter {
         // go-plugin 1.5+ plugins put their socket here; older ones use TMPDIR, so point both at the private directory.
         environment.put("PLUGIN_UNIX_SOCKET_DIR", socketDirectory.path().toString());
         environment.put("TMPDIR", socketDirectory.path().toString());
+        // This host keeps the plugin's stdin pipe open for the plugin's whole life, so plugins built with
+        // plugin-server may take its end-of-file as a sign that the host died.
+        environment.put("PLUGIN_CLIENT_STDIN_LIFELINE", "1");
         // This host never multiplexes the broker over the main connection (7-field handshakes).
         environment.remove("PLUGIN_MULTIPLEX_GRPC");
         if (identity != null) {
