@@ -54,7 +54,9 @@ public final class PluginClient implements AutoCloseable {
     }
 
     /**
-     * Starts every pool member and waits until at least one is READY.
+     * Starts every pool member and waits until at least one is READY. A start that fails for a
+     * reason a restart may fix (the process exited before the handshake, for example) is retried
+     * within the restart budget first, so this can take as long as the restart policy's backoffs.
      *
      * @throws PluginException when the plugin cannot be started; the client is then FAILED
      */

@@ -1,5 +1,7 @@
 package dev.pluginclient.resilience;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -74,5 +76,27 @@ public record CircuitBreakerPolicy(boolean enabled, float failureRateThreshold, 
     public CircuitBreakerPolicy withSlowCalls(float ratePercent, Duration duration) {
         return new CircuitBreakerPolicy(enabled, failureRateThreshold, ratePercent, duration, slidingWindowSize,
                 minimumNumberOfCalls, waitInOpen, permittedCallsInHalfOpen);
+    }
+
+    /**
+     * Builds the resilience4j configuration: a count-based window, automatic transition from OPEN to
+     * HALF_OPEN after {@code waitInOpen}, and {@link CallOutcomes#isCircuitBreakerFailure(Status)}
+     * as the failure predicate for the exceptions recorded with
+     * {@link io.github.resilience4j.circuitbreaker.CircuitBreaker#onError}.
+     */
+    public CircuitBreakerConfig toCircuitBreakerConfig() {
+        return CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(slidingWindowSize)
+                .minimumNumberOfCalls(minimumNumberOfCalls)
+                .failureRateThreshold(failureRateThreshold)
+                .slowCallRateThreshold(slowCallRateThreshold)
+                .slowCallDurationThreshold(slowCallDuration)
+                .waitDurationInOpenState(waitInOpen)
+                .permittedNumberOfCallsInHalfOpenState(permittedCallsInHalfOpen)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .recordException(failure -> CallOutcomes.isCircuitBreakerFailure(Status.fromThrowable(failure)))
+                .writableStackTraceEnabled(false)
+                .build();
     }
 }

@@ -1,5 +1,7 @@
 package dev.pluginclient.resilience;
 
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -85,5 +87,23 @@ public record RetryPolicy(boolean enabled, int maxAttempts, Duration initialDela
         }
         int slash = fullMethodName.indexOf('/');
         return slash > 0 && idempotentMethods.contains(fullMethodName.substring(0, slash) + "/*");
+    }
+
+    /**
+     * Builds the resilience4j configuration: {@code maxAttempts} attempts, waiting
+     * {@code initialDelay * multiplier^(n-1)} (at most {@code maxDelay}) plus or minus {@code jitter}
+     * before retry n. Which failures are retried is decided by the caller before it asks the
+     * {@link io.github.resilience4j.retry.Retry.AsyncContext}, because that depends on whether the
+     * attempt reached the plugin.
+     */
+    public RetryConfig toRetryConfig() {
+        return RetryConfig.custom()
+                .maxAttempts(maxAttempts)
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(initialDelay, multiplier, jitter,
+                        maxDelay))
+                .retryOnException(failure -> true)
+                .failAfterMaxAttempts(false)
+                .writableStackTraceEnabled(false)
+                .build();
     }
 }

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param enabled whether the plugin is restarted at all
  * @param maxRestarts the restart budget within {@code window}
  * @param window the sliding time window of the budget
- * @param initialBackoff the wait before the first restart after a healthy run
+ * @param initialBackoff the wait before the first restart after a healthy run (a process that ran at least
+ *        10 seconds counts as healthy, and its next restart waits {@code initialBackoff} again)
  * @param maxBackoff the upper bound of one wait
  * @param multiplier how much the wait grows per consecutive restart
  * @param jitter random spread of each wait as a fraction in [0, 1]
