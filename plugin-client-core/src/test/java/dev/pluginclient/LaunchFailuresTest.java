@@ -221,7 +221,7 @@ class LaunchFailuresTest {
 
         assertThat(failure.code()).isEqualTo(ErrorCode.SOCKET_PATH_TOO_LONG);
         assertThat(failure.getMessage()).contains(base.toString()).contains("107");
-        assertThat(failure.hint()).contains("socket-base-directory");
+        assertThat(failure.hint()).contains("socket-directory");
     }
 
     @Test

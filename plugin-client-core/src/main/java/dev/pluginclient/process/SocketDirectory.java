@@ -46,7 +46,7 @@ public final class SocketDirectory implements AutoCloseable {
             throw new PluginConfigurationException(pluginName, ErrorCode.SOCKET_PATH_TOO_LONG,
                     "the socket directory base '" + parent + "' is too long: a socket path inside it would take "
                             + length + " bytes, more than the " + MAX_SOCKET_PATH_BYTES + " a Unix socket path may have",
-                    "set socket-base-directory to a short directory such as /tmp or /run/user/<uid>");
+                    "set socket-directory to a short directory such as /tmp or /run/user/<uid>");
         }
         try {
             Files.createDirectories(parent);
@@ -59,7 +59,7 @@ public final class SocketDirectory implements AutoCloseable {
         } catch (IOException | UnsupportedOperationException failure) {
             throw new PluginTransportException(pluginName, ErrorCode.START_FAILED,
                     "could not create the socket directory '" + candidate + "': " + failure.getMessage(),
-                    "check that '" + parent + "' exists and is writable, or set socket-base-directory", null, failure);
+                    "check that '" + parent + "' exists and is writable, or set socket-directory", null, failure);
         }
         return new SocketDirectory(candidate);
     }
