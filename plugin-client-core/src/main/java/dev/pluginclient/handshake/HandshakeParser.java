@@ -35,6 +35,8 @@ public final class HandshakeParser {
     // ordinary output that a plugin or its runtime printed before the handshake.
     private static final Pattern HANDSHAKE_SHAPE = Pattern.compile("^\\s*\\d+\\|\\d*\\|.*");
 
+    private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+
     // Longer values are cut in messages: a hostile plugin may print megabytes on one line.
     private static final int MAX_QUOTED_LENGTH = 120;
 
@@ -130,7 +132,11 @@ public final class HandshakeParser {
 
     private static int parseVersion(String pluginName, String field, String what, String line) {
         try {
-            return Integer.parseInt(field.strip());
+            String digits = field.strip();
+            if (!digits.matches("-?[0-9]{1,9}")) {
+                throw new NumberFormatException(digits);
+            }
+            return Integer.parseInt(digits);
         } catch (NumberFormatException notNumber) {
             throw new PluginHandshakeException(pluginName, ErrorCode.INVALID_HANDSHAKE,
                     "invalid " + what + " '" + quote(field) + "' in handshake '" + quote(line) + "'",
@@ -162,20 +168,31 @@ public final class HandshakeParser {
         }
     }
 
-    // Only literal addresses and "localhost" are checked, so that parsing never waits on DNS.
+    // Only "localhost", dotted-quad IPv4 literals and IPv6 literals count. Anything else, even a name
+    // made of digits and hex letters, is treated as remote, so that parsing never asks a resolver and a
+    // name cannot resolve to loopback now and elsewhere when the channel connects.
     private static boolean isLoopback(String host) {
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         if (bare.equalsIgnoreCase("localhost")) {
             return true;
         }
-        if (!bare.matches("[0-9.]+") && !bare.matches("[0-9a-fA-F:]+")) {
-            return false;
+        if (IPV4_LITERAL.matcher(bare).matches()) {
+            for (String octet : bare.split("\\.")) {
+                if (Integer.parseInt(octet) > 255) {
+                    return false;
+                }
+            }
+            return bare.startsWith("127.");
         }
-        try {
-            return InetAddress.getByName(bare).isLoopbackAddress();
-        } catch (UnknownHostException invalid) {
-            return false;
+        if (bare.contains(":") && bare.matches("[0-9a-fA-F:.]+")) {
+            try {
+                // The JDK parses a literal containing ':' without any name lookup.
+                return InetAddress.getByName(bare).isLoopbackAddress();
+            } catch (UnknownHostException invalid) {
+                return false;
+            }
         }
+        return false;
     }
 
     private static X509Certificate parseCertificate(String pluginName, String field) {

@@ -85,12 +85,12 @@ public final class ProcessStarter {
             if (config.workingDirectory() != null) {
                 builder.directory(config.workingDirectory().toFile());
             }
-            // stdin stays a pipe that the host never writes: its end-of-file tells well-behaved plugins
+            // stdin stays a pipe that the host never writes: its end-of-file signals to well-behaved plugins
             // (such as this project's Java plugins) that the host is gone.
             process = startProcess(name, builder, config);
             OrphanReaper.instance().register(process.pid());
 
-            PluginLogRelay relay = new PluginLogRelay(name, List.of(config.handshake().magicCookieValue()));
+            PluginLogRelay relay = new PluginLogRelay(name, secretsOf(config, identity));
             CompletableFuture<String> handshakeLine = new CompletableFuture<>();
             Deque<String> earlyStdout = new ArrayDeque<>();
             List<Thread> readers = List.of(
@@ -117,6 +117,32 @@ public final class ProcessStarter {
             socketDirectory.close();
             throw failure;
         }
+    }
+
+    // Shorter values (such as "1" or "true") would redact ordinary words in every log line.
+    private static final int MIN_SECRET_LENGTH = 6;
+
+    /**
+     * Returns what must never appear in a log line or message, even when the plugin prints its own
+     * environment: the cookie value, the configured environment values and the lines of the client
+     * certificate's PEM.
+     */
+    static List<String> secretsOf(PluginConfig config, AutoMtlsIdentity identity) {
+        List<String> secrets = new ArrayList<>();
+        secrets.add(config.handshake().magicCookieValue());
+        for (String value : config.environment().values()) {
+            if (value != null && value.length() >= MIN_SECRET_LENGTH) {
+                secrets.add(value);
+            }
+        }
+        if (identity != null) {
+            for (String line : identity.certificatePem().split("\\R")) {
+                if (line.length() >= MIN_SECRET_LENGTH && !line.startsWith("-----")) {
+                    secrets.add(line);
+                }
+            }
+        }
+        return secrets;
     }
 
     private static List<String> commandLine(Path executable, List<String> command) {

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  */
 public final class SocketDirectory implements AutoCloseable {
 
-    /** Linux's sun_path holds 108 bytes including the terminating NUL. */
+    /** Linux's sun_path has room for 108 bytes including the terminating NUL. */
     public static final int MAX_SOCKET_PATH_BYTES = 107;
 
     // go-plugin names its socket "plugin" plus up to 10 random digits inside the directory.
@@ -76,7 +76,7 @@ public final class SocketDirectory implements AutoCloseable {
                 try {
                     Files.deleteIfExists(entry);
                 } catch (IOException ignored) {
-                    // A file the plugin still holds open is removed with the rest on the next try, or by tmp cleaning.
+                    // A file the plugin still has open stays until the system cleans /tmp.
                 }
             });
         } catch (IOException alreadyGone) {

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A connection to a plugin that was already running. Its output belongs to whoever started it, so
+ * A connection to a plugin that was already running. Its stdout and stderr pipes belong to the process that started it, so
  * only the GRPCStdio stream is re-logged. With a pid the process is polled every second, as
  * go-plugin does, so that its exit is noticed.
  */
@@ -67,7 +67,7 @@ public final class ReattachedConnection implements PluginConnection {
     /**
      * Connects to the running plugin named by {@code config.reattach()} and checks its health.
      *
-     * @throws PluginTransportException when nothing answers at the address or the pid is gone
+     * @throws PluginTransportException when nothing listens at the address or the pid is gone
      */
     public static PluginConnection reattach(PluginConfig config) {
         String name = config.name();
