@@ -1,6 +1,7 @@
 package dev.pluginclient.process;
 
 import dev.pluginclient.PluginConnection;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,8 @@ public final class LiveConnections {
 
     private static final Set<PluginConnection> LIVE = ConcurrentHashMap.newKeySet();
 
+    private static volatile Duration ownerGrace = Duration.ZERO;
+
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(LiveConnections::stopAll, "plugin-client-shutdown"));
     }
@@ -32,12 +35,31 @@ public final class LiveConnections {
         LIVE.remove(connection);
     }
 
+    /**
+     * Lets the owners of the plugins stop them first when the JVM shuts down: the hook waits up to
+     * {@code grace} for the running plugins to be stopped by others before it stops the rest. An
+     * application framework that stops its plugins in its own shutdown (after draining requests, as
+     * Spring does) sets this, because JVM shutdown hooks run in parallel.
+     */
+    public static void deferShutdownHook(Duration grace) {
+        ownerGrace = grace == null || grace.isNegative() ? Duration.ZERO : grace;
+    }
+
     /** The number of plugin processes this JVM runs now. */
     public static int count() {
         return LIVE.size();
     }
 
     private static void stopAll() {
+        long deadline = System.nanoTime() + ownerGrace.toNanos();
+        while (!LIVE.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         List<PluginConnection> running = List.copyOf(LIVE);
         if (running.isEmpty()) {
             return;

@@ -1,6 +1,8 @@
 package dev.pluginclient.spring.autoconfigure;
 
 import dev.pluginclient.PluginException;
+import dev.pluginclient.process.LiveConnections;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +30,13 @@ public class PluginClientLifecycle implements SmartLifecycle {
 
     private static final Logger logger = LoggerFactory.getLogger(PluginClientLifecycle.class);
 
+    /**
+     * How long the core's JVM shutdown hook leaves the plugins to this lifecycle: Spring's default
+     * graceful shutdown phase (30 s) plus the plugins' own stop. Without it, that hook would stop the
+     * plugins while the web server still drains requests.
+     */
+    static final Duration SHUTDOWN_HOOK_GRACE = Duration.ofSeconds(45);
+
     private final PluginClients clients;
     private volatile boolean running;
 
@@ -37,6 +46,7 @@ public class PluginClientLifecycle implements SmartLifecycle {
 
     @Override
     public void start() {
+        LiveConnections.deferShutdownHook(SHUTDOWN_HOOK_GRACE);
         List<PluginClients.ManagedPlugin> eager = new ArrayList<>();
         for (String name : clients.names()) {
             PluginClients.ManagedPlugin plugin = clients.managed(name);
