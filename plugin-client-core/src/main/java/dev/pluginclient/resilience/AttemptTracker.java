@@ -14,6 +14,7 @@ public final class AttemptTracker {
     public static final CallOptions.Key<AttemptTracker> KEY = CallOptions.Key.create("plugin-client-attempt");
 
     private volatile boolean sent;
+    private volatile boolean pluginGone;
 
     /** Marks the attempt as handed to a live connection. */
     public void markSent() {
@@ -23,5 +24,17 @@ public final class AttemptTracker {
     /** Tells whether the attempt may have reached the plugin. */
     public boolean sent() {
         return sent;
+    }
+
+    /**
+     * Marks the attempt as failed because its plugin process died. Such a member has left the
+     * rotation, so the next attempt waits for the restart by itself and needs no backoff.
+     */
+    public void markPluginGone() {
+        pluginGone = true;
+    }
+
+    public boolean pluginGone() {
+        return pluginGone;
     }
 }

@@ -205,6 +205,10 @@ public final class RetryingClientCall<ReqT, RespT> extends ClientCall<ReqT, Resp
         if (delay < 0) {
             return -1;
         }
+        if (tracker.pluginGone()) {
+            // The retry waits in the delayed call until the restarted process is READY, which is backoff enough.
+            delay = 0;
+        }
         Deadline deadline = callOptions.getDeadline();
         if (deadline != null && deadline.timeRemaining(TimeUnit.MILLISECONDS) <= delay) {
             return -1;

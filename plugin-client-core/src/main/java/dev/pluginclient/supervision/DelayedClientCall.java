@@ -167,6 +167,10 @@ final class DelayedClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
             public void onClose(Status status, Metadata trailers) {
                 Status normalized = CallOutcomes.normalizeTransportFailure(status);
                 supervisor.attemptEnded(route, method, normalized, System.nanoTime() - started, permitHeld);
+                if (tracker != null && normalized.getCode() == Status.Code.UNAVAILABLE
+                        && PluginSupervisor.processDied(route)) {
+                    tracker.markPluginGone();
+                }
                 super.onClose(normalized, trailers);
             }
         };

@@ -466,7 +466,7 @@ public final class PluginSupervisor {
         }
     }
 
-    private static boolean processDied(Route route) {
+    static boolean processDied(Route route) {
         return route.member().connection() != route.connection() || !route.connection().isAlive();
     }
 
