@@ -229,21 +229,21 @@ public final class PluginSupervisor {
 
     /** Recomputes the plugin's state after a member changed, publishes the change and wakes waiting calls. */
     void memberChanged(String reason) {
-        PluginState from;
-        PluginState to;
+        // The event is published under the lock, before waiters wake: listeners see transitions in the
+        // order they happened, and a caller returning from start() has already been told of the state.
         synchronized (this) {
-            from = state;
-            to = aggregateState();
+            PluginState from = state;
+            PluginState to = aggregateState();
             state = to;
-            notifyAll();
-        }
-        if (from != to) {
-            if (to == PluginState.FAILED || to == PluginState.UNHEALTHY || to == PluginState.RESTARTING) {
-                log.warn("Plugin '{}' is {} (was {}){}", name, to, from, reason == null ? "" : ": " + reason);
-            } else {
-                log.info("Plugin '{}' is {} (was {})", name, to, from);
+            if (from != to) {
+                if (to == PluginState.FAILED || to == PluginState.UNHEALTHY || to == PluginState.RESTARTING) {
+                    log.warn("Plugin '{}' is {} (was {}){}", name, to, from, reason == null ? "" : ": " + reason);
+                } else {
+                    log.info("Plugin '{}' is {} (was {})", name, to, from);
+                }
+                publish(new PluginEvent.StateChanged(name, Instant.now(), from, to, reason));
             }
-            publish(new PluginEvent.StateChanged(name, Instant.now(), from, to, reason));
+            notifyAll();
         }
         wakeWaiters();
     }
