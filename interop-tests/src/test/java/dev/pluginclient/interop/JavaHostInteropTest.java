@@ -80,6 +80,23 @@ class JavaHostInteropTest {
     }
 
     @Test
+    void javaPluginOverUnixSocket() {
+        try (PluginConnection connection = PluginLauncher.connect(javaPluginConfig("unix", false))) {
+            assertThat(connection.transport()).isEqualTo("unix");
+            assertCalculatorWorks(connection);
+        }
+    }
+
+    @Test
+    void javaPluginOverTcpWithAutoMtls() {
+        try (PluginConnection connection = PluginLauncher.connect(javaPluginConfig("tcp", true))) {
+            assertThat(connection.transport()).isEqualTo("tcp+mtls");
+            assertThat(connection.address()).startsWith("127.0.0.1:");
+            assertCalculatorWorks(connection);
+        }
+    }
+
+    @Test
     void reattachToRunningGoPlugin() {
         try (PluginConnection started = PluginLauncher.connect(config(Peers.get().goCalculatorPlugin(), false))) {
             PluginConfig reattach = PluginConfig.builder("go-calculator-reattached")
@@ -169,6 +186,16 @@ class JavaHostInteropTest {
             Thread.currentThread().interrupt();
         }
         return sums;
+    }
+
+    private static PluginConfig javaPluginConfig(String transport, boolean autoMtls) {
+        return PluginConfig.builder("java-calculator")
+                .command(Peers.get().javaCalculatorPluginCommand())
+                .environment("CALCULATOR_TRANSPORT", transport)
+                .handshake(HandshakeConfig.of(Peers.COOKIE_KEY, Peers.COOKIE_VALUE, 1))
+                .autoMtls(autoMtls)
+                .startTimeout(Duration.ofSeconds(60))
+                .build();
     }
 
     private static PluginConfig config(Path plugin, boolean autoMtls) {
