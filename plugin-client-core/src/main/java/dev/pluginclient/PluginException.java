@@ -19,7 +19,16 @@ public class PluginException extends RuntimeException {
 
     public PluginException(String pluginName, ErrorCode code, String message, String hint, String stderrTail,
             Throwable cause) {
-        super(message, cause);
+        this(pluginName, code, message, hint, stderrTail, cause, true);
+    }
+
+    /**
+     * Creates an exception, optionally without a stack trace: rejections that happen thousands of
+     * times a second (an open circuit) would otherwise spend most of their time filling one in.
+     */
+    protected PluginException(String pluginName, ErrorCode code, String message, String hint, String stderrTail,
+            Throwable cause, boolean writableStackTrace) {
+        super(message, cause, true, writableStackTrace);
         this.pluginName = Objects.requireNonNull(pluginName, "pluginName");
         this.code = Objects.requireNonNull(code, "code");
         this.hint = hint;

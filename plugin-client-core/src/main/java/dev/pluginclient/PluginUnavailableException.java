@@ -13,7 +13,13 @@ public class PluginUnavailableException extends PluginException {
 
     public PluginUnavailableException(String pluginName, ErrorCode code, String message, String hint,
             Instant retryAfter, Throwable cause) {
-        super(pluginName, code, message, hint, null, cause);
+        this(pluginName, code, message, hint, retryAfter, cause, true);
+    }
+
+    /** Creates the exception, without a stack trace when {@code writableStackTrace} is false. */
+    public PluginUnavailableException(String pluginName, ErrorCode code, String message, String hint,
+            Instant retryAfter, Throwable cause, boolean writableStackTrace) {
+        super(pluginName, code, message, hint, null, cause, writableStackTrace);
         this.retryAfter = retryAfter;
     }
 

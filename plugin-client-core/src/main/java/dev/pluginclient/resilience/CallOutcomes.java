@@ -25,7 +25,14 @@ public final class CallOutcomes {
 
     /** Tells whether a retry may succeed without any change by the caller. */
     public static boolean isTransient(Status status) {
-        return !status.isOk() && PluginException.isTransient(status.asRuntimeException());
+        if (status.isOk()) {
+            return false;
+        }
+        // The same rule as PluginException.isTransient, without building an exception for every failed call.
+        if (status.getCause() instanceof PluginException plugin) {
+            return PluginException.isTransient(plugin);
+        }
+        return status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.RESOURCE_EXHAUSTED;
     }
 
     /**

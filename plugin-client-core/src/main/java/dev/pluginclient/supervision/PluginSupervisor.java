@@ -396,8 +396,9 @@ public final class PluginSupervisor {
             message = "the circuit breaker is " + (circuitState == CircuitBreaker.State.CLOSED ? "opening"
                     : circuitState) + " and lets no more calls through now";
         }
+        // Every rejected call makes one: its stack trace would only show this method, at a cost of microseconds.
         PluginUnavailableException failure = new PluginUnavailableException(name, ErrorCode.CIRCUIT_OPEN, message,
-                "see status().lastError() and the plugin's log for why its calls fail", retryAfter, null);
+                "see status().lastError() and the plugin's log for why its calls fail", retryAfter, null, false);
         return Status.UNAVAILABLE.withDescription(failure.getMessage()).withCause(failure);
     }
 
