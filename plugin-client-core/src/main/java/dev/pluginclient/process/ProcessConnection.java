@@ -5,12 +5,11 @@ import dev.pluginclient.PluginConnection;
 import dev.pluginclient.handshake.Handshake;
 import dev.pluginclient.log.PluginLogRelay;
 import dev.pluginclient.transport.GrpcSession;
-import io.grpc.ManagedChannel;
+import dev.pluginclient.transport.SessionConnection;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A plugin process this host started, with its gRPC session. */
-final class ProcessConnection implements PluginConnection {
+final class ProcessConnection extends SessionConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessConnection.class);
 
@@ -27,33 +26,24 @@ final class ProcessConnection implements PluginConnection {
     // How long the output readers may take to reach end-of-file once the process is gone.
     private static final long READER_DRAIN_MILLIS = 1000;
 
-    private final PluginConfig config;
     private final Process process;
     private final boolean groupLeader;
     private final Handshake handshake;
-    private final GrpcSession session;
     private final SocketDirectory socketDirectory;
-    private final PluginLogRelay relay;
     private final List<Thread> readers;
-    private final Instant startedAt;
-    private final Duration startDuration;
-    private final CompletableFuture<PluginExit> exit = new CompletableFuture<>();
     private volatile boolean stopRequested;
     private boolean stopped;
 
     ProcessConnection(PluginConfig config, Process process, boolean groupLeader, Handshake handshake,
             GrpcSession session, SocketDirectory socketDirectory, PluginLogRelay relay, List<Thread> readers,
             Instant startedAt, Duration startDuration) {
-        this.config = config;
+        super(config, session, relay, handshake.network(), handshake.address(),
+                handshake.serverCertificate() != null, handshake.appVersion(), startedAt, startDuration);
         this.process = process;
         this.groupLeader = groupLeader;
         this.handshake = handshake;
-        this.session = session;
         this.socketDirectory = socketDirectory;
-        this.relay = relay;
         this.readers = readers;
-        this.startedAt = startedAt;
-        this.startDuration = startDuration;
         LiveConnections.add(this);
         process.onExit().thenRun(this::exited);
     }
@@ -94,63 +84,13 @@ final class ProcessConnection implements PluginConnection {
     }
 
     @Override
-    public String pluginName() {
-        return config.name();
-    }
-
-    @Override
     public long pid() {
         return process.pid();
     }
 
     @Override
-    public String address() {
-        return handshake.address();
-    }
-
-    @Override
-    public String transport() {
-        return handshake.network() + (handshake.serverCertificate() != null ? "+mtls" : "");
-    }
-
-    @Override
-    public int protocolVersion() {
-        return handshake.appVersion();
-    }
-
-    @Override
-    public ManagedChannel channel() {
-        return session.channel();
-    }
-
-    @Override
-    public Instant startedAt() {
-        return startedAt;
-    }
-
-    @Override
-    public Duration startDuration() {
-        return startDuration;
-    }
-
-    @Override
-    public CompletableFuture<PluginExit> onExit() {
-        return exit;
-    }
-
-    @Override
     public boolean isAlive() {
         return process.isAlive();
-    }
-
-    @Override
-    public boolean checkHealth(Duration timeout) {
-        return session.checkHealth(timeout);
-    }
-
-    @Override
-    public String stderrTail() {
-        return relay.stderrTail();
     }
 
     @Override

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * only the GRPCStdio stream is re-logged. With a pid the process is polled every second, as
  * go-plugin does, so that its exit is noticed.
  */
-public final class ReattachedConnection implements PluginConnection {
+public final class ReattachedConnection extends SessionConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReattachedConnection.class);
 
@@ -41,24 +40,16 @@ public final class ReattachedConnection implements PluginConnection {
         return thread;
     });
 
-    private final PluginConfig config;
     private final ReattachConfig reattach;
-    private final GrpcSession session;
-    private final PluginLogRelay relay;
-    private final Instant startedAt;
-    private final Duration startDuration;
-    private final CompletableFuture<PluginExit> exit = new CompletableFuture<>();
     private final ScheduledFuture<?> watch;
     private volatile boolean stopRequested;
 
     private ReattachedConnection(PluginConfig config, GrpcSession session, PluginLogRelay relay, Instant startedAt,
             Duration startDuration) {
-        this.config = config;
+        super(config, session, relay, config.reattach().network(), config.reattach().address(),
+                config.reattach().serverCertificate() != null, config.reattach().protocolVersion(), startedAt,
+                startDuration);
         this.reattach = config.reattach();
-        this.session = session;
-        this.relay = relay;
-        this.startedAt = startedAt;
-        this.startDuration = startDuration;
         this.watch = reattach.pid() > 0
                 ? WATCHER.scheduleWithFixedDelay(this::pollProcess, 1, 1, TimeUnit.SECONDS)
                 : null;
@@ -129,48 +120,8 @@ public final class ReattachedConnection implements PluginConnection {
     }
 
     @Override
-    public String pluginName() {
-        return config.name();
-    }
-
-    @Override
     public long pid() {
         return reattach.pid() > 0 ? reattach.pid() : -1;
-    }
-
-    @Override
-    public String address() {
-        return reattach.address();
-    }
-
-    @Override
-    public String transport() {
-        return reattach.network() + (reattach.serverCertificate() != null ? "+mtls" : "");
-    }
-
-    @Override
-    public int protocolVersion() {
-        return reattach.protocolVersion();
-    }
-
-    @Override
-    public ManagedChannel channel() {
-        return session.channel();
-    }
-
-    @Override
-    public Instant startedAt() {
-        return startedAt;
-    }
-
-    @Override
-    public Duration startDuration() {
-        return startDuration;
-    }
-
-    @Override
-    public CompletableFuture<PluginExit> onExit() {
-        return exit;
     }
 
     @Override
@@ -179,16 +130,6 @@ public final class ReattachedConnection implements PluginConnection {
             return ProcessHandle.of(reattach.pid()).map(ProcessHandle::isAlive).orElse(false);
         }
         return !exit.isDone();
-    }
-
-    @Override
-    public boolean checkHealth(Duration timeout) {
-        return session.checkHealth(timeout);
-    }
-
-    @Override
-    public String stderrTail() {
-        return relay.stderrTail();
     }
 
     @Override
