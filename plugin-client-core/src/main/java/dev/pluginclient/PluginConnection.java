@@ -56,8 +56,8 @@ public interface PluginConnection extends AutoCloseable {
     /**
      * Stops the plugin gracefully: GRPCController/Shutdown, close the channel, wait the shutdown
      * timeout, then terminate and finally kill the process and its children. Idempotent; blocks
-     * until the process is gone. A reattached plugin is only disconnected unless its config asks
-     * to terminate it.
+     * until the process is gone. A reattached plugin is only disconnected, unless its config
+     * requests that it be terminated.
      */
     void stop();
 
@@ -70,7 +70,7 @@ public interface PluginConnection extends AutoCloseable {
     }
 
     /**
-     * How a plugin process ended.
+     * The end of a plugin process.
      *
      * @param pid the process id
      * @param exitCode the exit status, or null when unknown (reattached process)

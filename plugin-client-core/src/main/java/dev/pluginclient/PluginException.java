@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * Base type of every failure this library reports. It names the plugin, carries a stable
- * {@link ErrorCode} and a hint that tells the user what to do, and, when the plugin process died,
+ * {@link ErrorCode} and a hint with the fix for the user, and, when the plugin process died,
  * the tail of its standard error.
  */
 public class PluginException extends RuntimeException {

@@ -169,7 +169,7 @@ public final class HandshakeParser {
     }
 
     // Only "localhost", dotted-quad IPv4 literals and IPv6 literals count. Anything else, even a name
-    // made of digits and hex letters, is treated as remote, so that parsing never asks a resolver and a
+    // made of digits and hex letters, is treated as remote, so that parsing never queries a resolver and a
     // name cannot resolve to loopback now and elsewhere when the channel connects.
     private static boolean isLoopback(String host) {
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a running plugin is watched for hangs.
+ * Settings that watch a running plugin for hangs.
  *
  * @param enabled whether the periodic health check runs
  * @param interval time between two {@code grpc.health.v1.Health/Check("plugin")} calls

@@ -92,7 +92,7 @@ public record RetryPolicy(boolean enabled, int maxAttempts, Duration initialDela
     /**
      * Builds the resilience4j configuration: {@code maxAttempts} attempts, waiting
      * {@code initialDelay * multiplier^(n-1)} (at most {@code maxDelay}) plus or minus {@code jitter}
-     * before retry n. Which failures are retried is decided by the caller before it asks the
+     * before retry n. Which failures are retried is decided by the caller before it calls the
      * {@link io.github.resilience4j.retry.Retry.AsyncContext}, because that depends on whether the
      * attempt reached the plugin.
      */

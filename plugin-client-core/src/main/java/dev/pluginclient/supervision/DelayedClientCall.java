@@ -101,7 +101,7 @@ final class DelayedClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         }
     }
 
-    // NOTE: a call waiting for a member ends at its deadline or on cancel(); cancelling the caller's
+    // NOTE: a call waiting for a member ends at its deadline or on cancel(). Cancelling the caller's
     // io.grpc.Context without a deadline does not end the wait.
     private Deadline effectiveDeadline() {
         Deadline deadline = callOptions.getDeadline();

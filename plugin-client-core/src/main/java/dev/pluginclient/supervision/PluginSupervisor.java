@@ -230,7 +230,7 @@ public final class PluginSupervisor {
     /** Recomputes the plugin's state after a member changed, publishes the change and wakes waiting calls. */
     void memberChanged(String reason) {
         // The event is published under the lock, before waiters wake: listeners see transitions in the
-        // order they happened, and a caller returning from start() has already been told of the state.
+        // order they happened, and a caller returning from start() has already been sent the event.
         synchronized (this) {
             PluginState from = state;
             PluginState to = aggregateState();

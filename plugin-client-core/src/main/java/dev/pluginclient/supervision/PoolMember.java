@@ -294,8 +294,8 @@ final class PoolMember {
 
     /**
      * Takes a connection out of rotation when a call on it failed and its process is dead. The exit
-     * notice, which schedules the restart with the exit status, can come up to a second later
-     * because the connection first drains the process's output; calls meanwhile wait instead of
+     * notice, which schedules the restart with the exit status, can come up to a second later,
+     * because the connection first drains the process's output. Meanwhile calls wait instead of
      * failing on the dead connection.
      */
     void onConnectionFailure(PluginConnection failed) {

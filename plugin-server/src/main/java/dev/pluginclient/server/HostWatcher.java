@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * <p>Standard input is watched only when the host sets {@value #STDIN_LIFELINE_ENV}, as
  * plugin-client's host does: it keeps that pipe open for the plugin's whole life. go-plugin's Go
  * host instead hands over its own standard input, which may be a terminal, /dev/null or a pipe
- * that its caller closed long ago, so end of file there says nothing about the host.
+ * that its caller closed long ago, so end of file there is no sign that the host is gone.
  */
 final class HostWatcher {
 
@@ -73,7 +73,7 @@ final class HostWatcher {
             byte[] discard = new byte[4096];
             try {
                 while (stdin.read(discard) >= 0) {
-                    // Hosts send nothing on stdin; the pipe only tells that the host is alive.
+                    // Hosts send nothing on stdin; the open pipe only shows that the host is alive.
                 }
                 fire("stdin reached end of file");
             } catch (IOException e) {
@@ -91,7 +91,7 @@ final class HostWatcher {
         }
     }
 
-    // A terminal or /dev/null on stdin says nothing about the host. /proc exists only on Linux.
+    // A terminal or /dev/null on stdin is no sign of the host's state. /proc exists only on Linux.
     private static boolean stdinIsPipe() {
         try {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();

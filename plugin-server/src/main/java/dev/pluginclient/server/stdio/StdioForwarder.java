@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class StdioForwarder extends GRPCStdioGrpc.GRPCStdioImplBase implements AutoCloseable {
 
-    /** Default size of the buffer that holds output the host has not received yet. */
+    /** Default size of the buffer for output the host has not received yet. */
     public static final int DEFAULT_BUFFER_BYTES = 1 << 20;
 
     private static final int MAX_MESSAGE_BYTES = 64 * 1024;
